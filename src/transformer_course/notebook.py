@@ -1,0 +1,60 @@
+"""What the first cell of every chapter needs: a seed and the versions used."""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sys
+
+import numpy as np
+import torch
+
+DEFAULT_SEED = 0
+
+
+def seed_everything(seed: int = DEFAULT_SEED) -> torch.Generator:
+    """Seed Python, NumPy and torch, and return a torch generator for sampling.
+
+    torch is limited to two threads: the course is timed on two cores, and
+    fewer threads than cores keeps results the same from run to run.
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    return torch.Generator().manual_seed(seed)
+
+
+def versions() -> str:
+    """One line naming the versions that produced a chapter's numbers."""
+    import matplotlib
+
+    from transformer_course import __version__
+
+    return (
+        f"Python {platform.python_version()}, torch {torch.__version__}, "
+        f"NumPy {np.__version__}, matplotlib {matplotlib.__version__}, "
+        f"transformer_course {__version__}"
+    )
+
+
+def setup(seed: int = DEFAULT_SEED) -> torch.Generator:
+    """Seed everything, apply the course's figure style and print the versions."""
+    from transformer_course import figures
+
+    generator = seed_everything(seed)
+    figures.use_style()
+    print(versions())
+    return generator
+
+
+def in_kernel() -> bool:
+    """True in a live notebook kernel that can show widgets.
+
+    The site build sets TRANSFORMER_COURSE_STATIC=1 while it executes the
+    chapters, so the same call draws a kernel-free control on the static page.
+    """
+    if os.environ.get("TRANSFORMER_COURSE_STATIC") == "1":
+        return False
+    return "ipykernel" in sys.modules
