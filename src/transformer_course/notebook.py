@@ -58,3 +58,18 @@ def in_kernel() -> bool:
     if os.environ.get("TRANSFORMER_COURSE_STATIC") == "1":
         return False
     return "ipykernel" in sys.modules
+
+
+def glue(name: str, value, display: bool = False):
+    """Make `value` quotable in the chapter's prose as {glue:}`name`.
+
+    On the site myst-nb inserts the value the chapter computed, so no number in
+    the text is typed by hand. Where myst-nb is not installed (Colab) this does
+    nothing but return the value.
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return value
+    myst_glue(name, value, display=display)
+    return value

@@ -66,8 +66,9 @@ def _show(dim: Dim, sizes: dict[str, int]) -> str:
 def check_token_ids(ids: torch.Tensor, vocab_size: int, name: str = "tokens") -> None:
     """Check that `ids` holds integer token ids in [0, vocab_size)."""
     if not isinstance(ids, torch.Tensor):
-        raise TypeError(f"{name} should be a torch.Tensor of token ids, got "
-                        f"{type(ids).__name__}")
+        raise TypeError(
+            f"{name} should be a torch.Tensor of token ids, got {type(ids).__name__}"
+        )
     if ids.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
         raise TypeError(f"{name} should hold integer token ids, got dtype {ids.dtype}")
     if ids.numel() and (ids.min() < 0 or ids.max() >= vocab_size):
