@@ -22,7 +22,7 @@ $(READY): requirements.txt pyproject.toml package.json package-lock.json
 
 ## book: execute every chapter and build the site into _build/html
 book: $(READY)
-	$(BIN)/python -m transformer_course.site.vendor
+	$(BIN)/python book/_ext/vendor.py
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
 ## test: lint, unit tests, every chapter, the student edition, the site
