@@ -60,16 +60,15 @@ def in_kernel() -> bool:
     return "ipykernel" in sys.modules
 
 
-def glue(name: str, value, display: bool = False):
+def glue(name: str, value, display: bool = False) -> None:
     """Make `value` quotable in the chapter's prose as {glue:}`name`.
 
     On the site myst-nb inserts the value the chapter computed, so no number in
     the text is typed by hand. Where myst-nb is not installed (Colab) this does
-    nothing but return the value.
+    nothing.
     """
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
-        return value
+        return
     myst_glue(name, value, display=display)
-    return value
