@@ -1,8 +1,10 @@
 """Tests of the small world: grammar, tokenizers, probes and batching."""
 
 import pytest
+import torch
 
 from transformer_course.data import grammar
+from transformer_course.data.batching import TranslationData, pad_batch
 from transformer_course.data.grammar import (
     Pair,
     align,
@@ -13,6 +15,7 @@ from transformer_course.data.grammar import (
     make_splits,
     translate,
 )
+from transformer_course.data.probes import delayed_copy, reverse, sort
 from transformer_course.data.tokenizers import (
     END_OF_WORD,
     PAD,
@@ -231,6 +234,8 @@ def test_tokenizer_errors_are_clear():
         WordTokenizer.fit("the cat sleeps .")
     with pytest.raises(ValueError, match="outside the vocabulary"):
         WordTokenizer.fit(["a b"]).decode([99])
+    with pytest.raises(ValueError, match="1-D"):
+        WordTokenizer.fit(["a b"]).decode(torch.zeros(2, 3, dtype=torch.long))
 
 
 def test_bpe_merges_the_most_frequent_pair_first_and_is_deterministic():
@@ -260,3 +265,111 @@ def test_bpe_stops_when_nothing_is_left_to_merge_and_checks_input():
         learn_bpe(["snake_case"], 3)
     with pytest.raises(TypeError, match="single str"):
         learn_bpe("low lower", 3)
+
+
+# ---------------------------------------------------------------------------
+# Probes
+
+
+def test_delayed_copy_target_is_the_first_token():
+    inputs, targets = delayed_copy(200, delay=6, n_symbols=5, seed=1)
+    assert inputs.shape == (200, 7)
+    assert targets.shape == (200,)
+    assert inputs.dtype == targets.dtype == torch.long
+    assert torch.equal(targets, inputs[:, 0])
+    assert int(inputs.min()) >= 0
+    assert int(inputs.max()) <= 4
+    assert delayed_copy(1, delay=0)[0].shape == (1, 1)
+
+
+def test_probes_are_seeded():
+    for probe in (reverse, sort):
+        a, b = probe(50, 6, seed=2), probe(50, 6, seed=2)
+        assert torch.equal(a[0], b[0])
+        assert torch.equal(a[1], b[1])
+        assert not torch.equal(a[0], probe(50, 6, seed=3)[0])
+    assert not torch.equal(
+        delayed_copy(50, 3, seed=0)[0], delayed_copy(50, 3, seed=1)[0]
+    )
+
+
+def test_reverse_and_sort_targets():
+    inputs, targets = reverse(20, 7, seed=0)
+    assert inputs.shape == targets.shape == (20, 7)
+    assert targets.tolist() == [row[::-1] for row in inputs.tolist()]
+    inputs, targets = sort(20, 7, seed=0)
+    assert inputs.shape == targets.shape == (20, 7)
+    assert targets.tolist() == [sorted(row) for row in inputs.tolist()]
+
+
+def test_probe_errors_are_clear():
+    with pytest.raises(ValueError, match="delay"):
+        delayed_copy(10, delay=-1)
+    with pytest.raises(ValueError, match="n_symbols"):
+        reverse(10, 4, n_symbols=1)
+    with pytest.raises(ValueError, match="number of examples"):
+        sort(0, 4)
+
+
+# ---------------------------------------------------------------------------
+# Batching
+
+
+def test_pad_batch_shapes_and_mask():
+    ids, mask = pad_batch([[5, 6, 7], [8], []], pad_id=0)
+    assert ids.shape == mask.shape == (3, 3)
+    assert ids.dtype == torch.long
+    assert mask.dtype == torch.bool
+    assert ids.tolist() == [[5, 6, 7], [8, 0, 0], [0, 0, 0]]
+    assert mask.tolist() == [[True] * 3, [True, False, False], [False] * 3]
+    with pytest.raises(ValueError, match="at least one sequence"):
+        pad_batch([], pad_id=0)
+
+
+def test_translation_batches_shift_the_target():
+    data = TranslationData(make_splits(40, 5, 5, seed=0))
+    src_tok, tgt_tok = data.src_tokenizer, data.tgt_tokenizer
+    assert (src_tok.pad_id, tgt_tok.start_id, tgt_tok.end_id) == (0, 1, 2)
+    batches = list(data.batches(data.splits.train, batch_size=16, seed=0))
+    assert [len(batch) for batch in batches] == [16, 16, 8]
+    seen = []
+    for batch in batches:
+        B, S = batch.src.shape
+        T = batch.tgt_in.shape[1]
+        assert batch.src_mask.shape == (B, S)
+        assert batch.tgt_out.shape == batch.tgt_mask.shape == (B, T)
+        assert torch.equal(batch.src_mask, batch.src != src_tok.pad_id)
+        assert torch.equal(batch.tgt_mask, batch.tgt_out != tgt_tok.pad_id)
+        assert (batch.tgt_in[:, 0] == tgt_tok.start_id).all()
+        # tgt_in is tgt_out shifted right by one, start token in front.
+        assert torch.equal(
+            batch.tgt_in[:, 1:][batch.tgt_mask[:, 1:]],
+            batch.tgt_out[:, :-1][batch.tgt_mask[:, 1:]],
+        )
+        lengths = batch.tgt_mask.sum(1)
+        assert (batch.tgt_out[torch.arange(B), lengths - 1] == tgt_tok.end_id).all()
+        for b in range(B):
+            seen.append(
+                Pair(src_tok.decode(batch.src[b]), tgt_tok.decode(batch.tgt_out[b]))
+            )
+    assert sorted(seen, key=str) == sorted(data.splits.train, key=str)
+
+
+def test_batches_are_seeded_and_cover_val_and_test_words():
+    data = TranslationData.from_grammar(64, 100, 100, seed=3)
+    first = next(data.batches(data.splits.train, 8, seed=1))
+    again = next(data.batches(data.splits.train, 8, seed=1))
+    other = next(data.batches(data.splits.train, 8, seed=2))
+    plain = next(data.batches(data.splits.train, 8, shuffle=False))
+    assert torch.equal(first.src, again.src)
+    assert not torch.equal(first.src, other.src)
+    first_pair = data.splits.train[0].english
+    assert plain.src[0][plain.src_mask[0]].tolist() == data.src_tokenizer.encode(
+        first_pair
+    )
+    assert len(list(data.batches(data.splits.train, 10, drop_last=True))) == 6
+    for src, tgt in data.encode_pairs(data.splits.val + data.splits.test):
+        assert data.src_tokenizer.unk_id not in src
+        assert data.tgt_tokenizer.unk_id not in tgt
+    with pytest.raises(ValueError, match="batch_size"):
+        next(data.batches(data.splits.train, 0))

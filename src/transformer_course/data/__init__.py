@@ -2,8 +2,15 @@
 
 - `grammar`: English sentences and their French translations.
 - `tokenizers`: words, characters and byte-pair subwords to ids and back.
+- `batching`: padded tensors and masks for translation models.
+- `probes`: one-ability tasks (delayed copy, reverse, sort) as tensors.
 """
 
+from transformer_course.data.batching import (
+    TranslationBatch,
+    TranslationData,
+    pad_batch,
+)
 from transformer_course.data.grammar import (
     Pair,
     Splits,
@@ -17,6 +24,7 @@ from transformer_course.data.grammar import (
     make_splits,
     translate,
 )
+from transformer_course.data.probes import delayed_copy, reverse, sort
 from transformer_course.data.tokenizers import (
     END,
     PAD,
@@ -40,10 +48,13 @@ __all__ = [
     "CharTokenizer",
     "Pair",
     "Splits",
+    "TranslationBatch",
+    "TranslationData",
     "WordTokenizer",
     "align",
     "bpe_segment",
     "count_sentences",
+    "delayed_copy",
     "english_corpus",
     "english_vocabulary",
     "french_corpus",
@@ -51,5 +62,8 @@ __all__ = [
     "generate_pairs",
     "learn_bpe",
     "make_splits",
+    "pad_batch",
+    "reverse",
+    "sort",
     "translate",
 ]

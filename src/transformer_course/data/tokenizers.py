@@ -75,6 +75,11 @@ class _Tokenizer:
         With `skip_special`, <pad>, <s> and </s> are left out; <unk> is always
         kept, so that an unknown token stays visible.
         """
+        if hasattr(ids, "dim") and ids.dim() != 1:
+            raise ValueError(
+                f"decode expects one sequence of ids (1-D), got shape "
+                f"{tuple(ids.shape)}; decode the rows one at a time"
+            )
         skipped = {self.pad_id, self.start_id, self.end_id} if skip_special else set()
         tokens = []
         for i in ids:
