@@ -180,7 +180,8 @@ def _noun_phrase(phrase: NounPhrase) -> _Part:
     if phrase.definite:
         english, french = "the", "les" if plural else ("la" if noun.feminine else "le")
     elif plural:
-        # Written French drops "des" to "de" before an adjective: de petits chats.
+        # Written French says "de", not "des", before an adjective that comes
+        # before its noun: des chats noirs, but de petits chats.
         before = adjective is not None and adjective.before_noun
         english, french = "some", "de" if before else "des"
     else:
@@ -407,6 +408,9 @@ def french_vocabulary() -> list[str]:
     return sorted(words)
 
 
+_ENGLISH_WORDS = frozenset(english_vocabulary())
+
+
 class _Reader:
     """Reads the tokens of one English clause, left to right."""
 
@@ -472,7 +476,7 @@ def _parse(english: str) -> Sentence:
     if not isinstance(english, str):
         raise TypeError(f"expected an English sentence as a str, got {type(english)}")
     tokens = english.split()
-    known = set(english_vocabulary())
+    known = _ENGLISH_WORDS
     unknown = [t for t in tokens if t not in known]
     if unknown:
         raise ValueError(
