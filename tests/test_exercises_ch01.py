@@ -15,8 +15,7 @@ def test_perplexity_correct_answer_passes():
 
 
 def test_perplexity_placeholder_is_named():
-    def perplexity(probs):
-        ...
+    def perplexity(probs): ...
 
     result = ch01.check_perplexity(perplexity)
     assert not result
