@@ -27,15 +27,15 @@ def seed_everything(seed: int = DEFAULT_SEED) -> torch.Generator:
 
 
 def versions() -> str:
-    """One line naming the versions that produced a chapter's numbers."""
+    """Two short lines naming the versions that produced a chapter's numbers."""
     import matplotlib
 
     from transformer_course import __version__
 
     return (
         f"Python {platform.python_version()}, torch {torch.__version__}, "
-        f"NumPy {np.__version__}, matplotlib {matplotlib.__version__}, "
-        f"transformer_course {__version__}"
+        f"NumPy {np.__version__}\n"
+        f"matplotlib {matplotlib.__version__}, transformer_course {__version__}"
     )
 
 
