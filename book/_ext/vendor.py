@@ -2,10 +2,11 @@
 
 The published pages must not load MathJax or the widget manager from a CDN, so
 `npm ci` installs them (pinned in package.json and package-lock.json) and this
-script copies just the files a page can ask for into `_build/static/npm/`.
+script copies just the files a page can ask for into `_build/static/npm/`,
+with the course's own widgets-setup.js beside them in `_build/static/course/`.
 `_config.yml` names `_build/static` in `html_static_path`, so Sphinx publishes
-them as `_static/npm/...`, and points `mathjax_path` and `nb_ipywidgets_js`
-at them.
+them as `_static/npm/...` and `_static/course/...`, and points `mathjax_path`
+and `nb_ipywidgets_js` at them.
 
 The folder is deliberately not the book's root `_static/`: Jupyter Book adds
 every .js file under the static paths to every page when that folder exists.
@@ -17,10 +18,12 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 MODULES = ROOT / "node_modules"
 STATIC = ROOT / "_build" / "static"
 VENDOR = STATIC / "npm"
+OWN = STATIC / "course"
 
 MATHJAX = "mathjax/es5"
 WIDGETS = "@jupyter-widgets/html-manager/dist"
@@ -73,12 +76,13 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
-    shutil.rmtree(VENDOR, ignore_errors=True)
+    copies.append((HERE / "widgets-setup.js", OWN / "widgets-setup.js"))
+    shutil.rmtree(STATIC, ignore_errors=True)
     for source, destination in copies:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, destination)
     size = sum(destination.stat().st_size for _, destination in copies)
-    print(f"vendor.py: copied {len(copies)} files ({size / 1e6:.1f} MB) into {VENDOR}")
+    print(f"vendor.py: copied {len(copies)} files ({size / 1e6:.1f} MB) into {STATIC}")
     return 0
 
 
