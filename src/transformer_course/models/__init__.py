@@ -23,3 +23,26 @@ from transformer_course.models.transformer import (
     attention_maps,
     record_attention,
 )
+
+# Other model families append their names with `__all__ += [...]`.
+__all__ = [
+    "Decoder",
+    "DecoderLayer",
+    "DecoderOnly",
+    "Encoder",
+    "EncoderLayer",
+    "FeedForward",
+    "LayerNorm",
+    "LearnedPositionalEncoding",
+    "MultiHeadAttention",
+    "ResidualSublayer",
+    "SinusoidalPositionalEncoding",
+    "TokenEmbedding",
+    "Transformer",
+    "attention_maps",
+    "causal_mask",
+    "padding_mask",
+    "record_attention",
+    "scaled_dot_product_attention",
+    "sinusoidal_encoding",
+]
