@@ -158,3 +158,44 @@ def test_training_explains_bad_settings():
 
     with pytest.raises(FloatingPointError, match="step 1"):
         train(model, reversal_batches, exploding, steps=5)
+
+
+def test_minibatches_and_classification_on_the_delayed_copy_probe():
+    from transformer_course.data import delayed_copy
+    from transformer_course.models.rnn import RecurrentClassifier
+    from transformer_course.training import accuracy, classification_loss, minibatches
+
+    inputs, targets = delayed_copy(512, delay=2, n_symbols=4, seed=0)
+    batches = minibatches(inputs, targets, batch_size=64, seed=0)
+    first = batches(0)
+    assert len(first) == 8 and first[0][0].shape == (64, 3)
+    assert torch.equal(batches(0)[3][0], first[3][0])  # the same order for a seed
+    assert not torch.equal(batches(1)[0][0], first[0][0])  # a new one each epoch
+    torch.manual_seed(0)
+    model = RecurrentClassifier(4, 8, 32, "gru")
+    history = train(model, batches, classification_loss, steps=100, lr=1e-2)
+    assert history.tokens == 100 * 64
+    assert accuracy(model, inputs, targets) > 0.9  # chance is 0.25
+    with pytest.raises(ValueError, match="same first size"):
+        minibatches(inputs, targets[:3], batch_size=4)
+
+
+def test_translate_and_train_translation_on_the_grammar():
+    from transformer_course.data import TranslationData
+    from transformer_course.decoding import evaluate_translation, translate
+    from transformer_course.training import train_translation
+
+    data = TranslationData.from_grammar(64, 0, 8, seed=0, n_clauses=1)
+    torch.manual_seed(0)
+    model = RNNEncoderDecoder(len(data.src_tokenizer), len(data.tgt_tokenizer), 8, 16)
+    history = train_translation(model, data, steps=3, batch_size=32, log_every=10)
+    assert len(history.losses) == 3
+    english = [p.english for p in data.splits.test]
+    french = translate(model, data, english, max_len=4)
+    assert len(french) == 8 and all(isinstance(f, str) for f in french)
+    assert all(len(f.split()) <= 4 for f in french)
+    scores = evaluate_translation(model, data, data.splits.test, max_len=4)
+    assert set(scores) == {"exact_match", "token_accuracy"}
+    assert 0 <= scores["token_accuracy"] <= 1
+    with pytest.raises(TypeError, match="list of strings"):
+        translate(model, data, "the cat sleeps .")

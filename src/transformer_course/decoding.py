@@ -158,6 +158,46 @@ def translate(
     data: Any,
     sentences: Sequence[str],
     max_len: int | None = None,
+    batch_size: int = 256,
 ) -> list[str]:
-    """Translate English sentences to French strings with `greedy_decode`."""
-    raise NotImplementedError  # filled in once the data module's API is known
+    """Translate English sentences into French strings with `greedy_decode`.
+
+    `data` is a `TranslationData`: its tokenizers turn words into ids and back.
+    A translation may have up to `max_len` words (default: twice the source
+    plus 5).
+    """
+    from transformer_course.data import pad_batch
+
+    if isinstance(sentences, str):
+        raise TypeError("sentences should be a list of strings; wrap one in a list")
+    src_tok, tgt_tok = data.src_tokenizer, data.tgt_tokenizer
+    device = next(model.parameters()).device
+    out: list[str] = []
+    for first in range(0, len(sentences), batch_size):
+        ids = [src_tok.encode(s) for s in sentences[first : first + batch_size]]
+        if any(len(i) == 0 for i in ids):
+            raise ValueError("every sentence to translate should have a word")
+        src, src_mask = pad_batch(ids, data.pad_id)
+        limit = max_len or 2 * src.shape[1] + 5
+        decoded = greedy_decode(
+            model,
+            src.to(device),
+            src_mask.to(device),
+            tgt_tok.start_id,
+            tgt_tok.end_id,
+            limit,
+        )
+        out.extend(tgt_tok.decode(row) for row in decoded)
+    return out
+
+
+def evaluate_translation(
+    model: nn.Module, data: Any, pairs: Sequence[Any], max_len: int | None = None
+) -> dict[str, float]:
+    """Exact match and token accuracy of greedy translations of `pairs`."""
+    predicted = translate(model, data, [p.english for p in pairs], max_len)
+    reference = [p.french for p in pairs]
+    return {
+        "exact_match": exact_match(predicted, reference),
+        "token_accuracy": token_accuracy(predicted, reference),
+    }

@@ -103,6 +103,86 @@ def translation_loss(
     return sequence_loss(logits, batch.tgt_out, pad_id), n_tokens
 
 
+def classification_loss(model: nn.Module, batch: Any) -> tuple[torch.Tensor, int]:
+    """Cross-entropy of model(inputs) (B, C) against targets (B,).
+
+    For the probes: `batch` is (inputs, targets), or (inputs, mask, targets).
+    """
+    *inputs, targets = batch
+    return nn.functional.cross_entropy(model(*inputs), targets), targets.numel()
+
+
+def minibatches(
+    *tensors: torch.Tensor, batch_size: int, seed: int = 0
+) -> Callable[[int], list[tuple[torch.Tensor, ...]]]:
+    """Cut tensors that share their first axis into shuffled minibatches.
+
+    Returns a function of the epoch number, as `train` expects: each epoch has
+    its own order, the same for the same seed.
+    """
+    if not tensors:
+        raise ValueError("minibatches needs at least one tensor")
+    n = tensors[0].shape[0]
+    for t in tensors:
+        if t.shape[0] != n:
+            raise ValueError(
+                f"every tensor should have the same first size, got "
+                f"{[tuple(t.shape) for t in tensors]}"
+            )
+    if batch_size < 1:
+        raise ValueError(f"batch_size should be at least 1, got {batch_size}")
+
+    def epoch_batches(epoch: int) -> list[tuple[torch.Tensor, ...]]:
+        generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
+        order = torch.randperm(n, generator=generator)
+        return [
+            tuple(t[order[i : i + batch_size]] for t in tensors)
+            for i in range(0, n, batch_size)
+        ]
+
+    return epoch_batches
+
+
+@torch.no_grad()
+def accuracy(
+    model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *extra: Any
+) -> float:
+    """The fraction of rows where the argmax of model(inputs, *extra) is the target."""
+    was_training = model.training
+    model.eval()
+    try:
+        predicted = model(inputs, *extra).argmax(dim=-1)
+    finally:
+        model.train(was_training)
+    return (predicted == targets).float().mean().item()
+
+
+def train_translation(
+    model: nn.Module,
+    data: Any,
+    steps: int,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    seed: int = 0,
+    **options: Any,
+) -> History:
+    """Train a translator on `data.splits.train` (a `TranslationData`).
+
+    Each epoch reshuffles the pairs; other options go to `TrainConfig`.
+    """
+    pad_id = data.pad_id
+
+    def epoch_batches(epoch: int):
+        return data.batches(data.splits.train, batch_size, seed=seed * 1000 + epoch)
+
+    def loss_fn(model, batch):
+        return translation_loss(model, batch, pad_id)
+
+    return train(
+        model, epoch_batches, loss_fn, steps=steps, lr=lr, seed=seed, **options
+    )
+
+
 def count_tokens(batch: Any, pad_id: int = 0) -> int:
     """Target tokens in a batch when the loss function does not say."""
     if hasattr(batch, "tgt_out"):

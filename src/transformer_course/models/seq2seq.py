@@ -2,9 +2,16 @@
 
 The encoder reads the source sentence into one state per token. Without
 attention the decoder starts from the encoder's last state and sees nothing
-else: the whole sentence must fit in one vector. With attention (Bahdanau et
-al., 2015) every decoder step scores all encoder states against its own state,
-takes their weighted average and reads it along with the previous word.
+else: the whole sentence must fit in one vector. With attention, each
+decoder state s_t scores every encoder state with Bahdanau et al.'s (2015)
+additive score, takes their weighted average c_t, and the next word is
+predicted from s_t and c_t together.
+
+A simplification: Bahdanau et al. attend with the previous state s_{t-1} and
+feed c_t into the recurrence, which forces a Python loop over the target.
+Here the attention comes after the recurrence (as in Luong et al., 2015), so
+the decoder runs over the whole target in one call and trains several times
+faster on a CPU; the alignments it learns look the same.
 
 The interface is the transformer's: `forward(src, tgt_in, src_mask)` returns
 logits (B, T, V); `encode` and `decode_step` let `decoding.greedy_decode`
@@ -28,12 +35,12 @@ State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 class AdditiveAttention(nn.Module):
     """score(q, k_j) = v · tanh(W_q q + W_k k_j), softmax over the real j.
 
-    After each call `last_weights` (B, S) holds the weights, detached.
+    After each call `last_weights` holds the weights, detached.
     """
 
     def __init__(self, query_size: int, key_size: int, attn_size: int) -> None:
         super().__init__()
-        self.key_size = key_size
+        self.query_size, self.key_size = query_size, key_size
         self.W_q = nn.Linear(query_size, attn_size, bias=False)
         self.W_k = nn.Linear(key_size, attn_size)
         self.v = nn.Linear(attn_size, 1, bias=False)
@@ -55,24 +62,33 @@ class AdditiveAttention(nn.Module):
         mask: torch.Tensor | None = None,
         projected_keys: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Attend from query (B, Dq) over keys (B, S, Dk); keys are the values.
+        """Attend from queries over keys (B, S, Dk); the keys are also the values.
 
-        `mask` (B, S) is True at real tokens. Returns (context (B, Dk),
-        weights (B, S)); the weights are 0 on padding and sum to 1.
+        `query` is (B, Dq) for one step or (B, T, Dq) for T steps at once;
+        `mask` (B, S) is True at real tokens. Returns (context (B, Dk) or
+        (B, T, Dk), weights (B, S) or (B, T, S)); the weights are 0 on padding
+        and sum to 1.
         """
         sizes = check_shape(keys, ("B", "S", self.key_size), "keys")
         B, S = sizes["B"], sizes["S"]
-        check_shape(query, (B, self.W_q.in_features), "query")
+        one_step = isinstance(query, torch.Tensor) and query.dim() == 2
+        if one_step:
+            check_shape(query, (B, self.query_size), "query")
+            query = query[:, None, :]  # (B, Dq) -> (B, 1, Dq)
+        check_shape(query, (B, "T", self.query_size), "query")
         if mask is not None:
             check_shape(mask, (B, S), "mask")
         if projected_keys is None:
             projected_keys = self.project_keys(keys)
-        q = self.W_q(query)[:, None, :]  # (B, A) -> (B, 1, A)
-        scores = self.v(torch.tanh(q + projected_keys)).squeeze(-1)  # (B, S)
+        q = self.W_q(query)[:, :, None, :]  # (B, T, A) -> (B, T, 1, A)
+        k = projected_keys[:, None, :, :]  # (B, S, A) -> (B, 1, S, A)
+        scores = self.v(torch.tanh(q + k)).squeeze(-1)  # (B, T, S, 1) -> (B, T, S)
         if mask is not None:
-            scores = scores.masked_fill(~mask, float("-inf"))
-        weights = torch.softmax(scores, dim=-1)  # (B, S)
-        context = (weights[:, :, None] * keys).sum(dim=1)  # (B, S, Dk) -> (B, Dk)
+            scores = scores.masked_fill(~mask[:, None, :], float("-inf"))
+        weights = torch.softmax(scores, dim=-1)  # (B, T, S)
+        context = weights @ keys  # (B, T, S) @ (B, S, Dk) -> (B, T, Dk)
+        if one_step:
+            context, weights = context[:, 0], weights[:, 0]
         self.last_weights = weights.detach()
         return context, weights
 
@@ -108,16 +124,13 @@ class RNNEncoderDecoder(nn.Module):
         self.src_embed = nn.Embedding(src_vocab, d_embed)
         self.tgt_embed = nn.Embedding(tgt_vocab, d_embed)
         self.encoder = make_recurrent(cell, d_embed, H)
+        self.decoder = make_recurrent(cell, d_embed, H)
         if attention:
-            # Each step reads the previous word and the context it attended to.
-            cells = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
-            self.decoder = cells[cell](d_embed + H, H)
             self.attention = AdditiveAttention(H, H, attn_size or H)
-            self.out = nn.Linear(2 * H, tgt_vocab)  # from [s_t; c_t]
+            self.out = nn.Linear(2 * H, tgt_vocab)  # reads [s_t; c_t]
         else:
-            self.decoder = make_recurrent(cell, d_embed, H)
             self.attention = None
-            self.out = nn.Linear(H, tgt_vocab)
+            self.out = nn.Linear(H, tgt_vocab)  # reads s_t
         self._weights: list[torch.Tensor] = []
 
     @property
@@ -125,7 +138,7 @@ class RNNEncoderDecoder(nn.Module):
         """Attention weights (B, T, S) of the last forward or decoding."""
         if not self._weights:
             return None
-        return torch.stack(self._weights, dim=1)
+        return torch.cat(self._weights, dim=1)
 
     def forward(
         self,
@@ -162,41 +175,32 @@ class RNNEncoderDecoder(nn.Module):
     def decode_step(
         self, memory: Memory, state: State, tokens: torch.Tensor
     ) -> tuple[torch.Tensor, State]:
-        """One decoder step from the previous tokens (B,): (logits (B, V), state)."""
+        """One step from the previous tokens (B,): (logits (B, V), new state)."""
         check_shape(tokens, (memory.states.shape[0],), "tokens")
-        if self.attention is None:
-            out, state = run_recurrent(
-                self.decoder, self.tgt_embed(tokens[:, None]), state=state
-            )
-            return self.out(out[:, 0]), state
-        out, state = self._attend_step(memory, state, tokens)
-        return self.out(out), state
+        logits, state = self._run_decoder(tokens[:, None], memory, state)
+        return logits[:, 0], state
 
     def decode(self, tgt_in: torch.Tensor, memory: Memory) -> torch.Tensor:
         """Logits (B, T, V) for the whole target prefix tgt_in (B, T)."""
         check_shape(tgt_in, (memory.states.shape[0], "T"), "tgt_in")
-        T = tgt_in.shape[1]
         check_token_ids(tgt_in, self.tgt_vocab, "tgt_in")
-        state = self.decoder_start(memory)
-        if self.attention is None:
-            out, _ = run_recurrent(self.decoder, self.tgt_embed(tgt_in), state=state)
-            return self.out(out)  # (B, T, H) -> (B, T, V)
-        outs = []
-        for t in range(T):
-            out, state = self._attend_step(memory, state, tgt_in[:, t])
-            outs.append(out)
-        return self.out(torch.stack(outs, dim=1))  # (B, T, 2H) -> (B, T, V)
+        logits, _ = self._run_decoder(tgt_in, memory, self.decoder_start(memory))
+        return logits
 
-    def _attend_step(
-        self, memory: Memory, state: State, tokens: torch.Tensor
+    def _run_decoder(
+        self, tgt_in: torch.Tensor, memory: Memory, state: State
     ) -> tuple[torch.Tensor, State]:
-        """Attend with the previous state, then update it: ([s_t; c_t], state)."""
-        h = state[0] if isinstance(state, tuple) else state  # (B, H)
-        context, weights = self.attention(
-            h, memory.states, memory.mask, projected_keys=memory.keys
-        )  # (B, H), (B, S)
+        """Run the decoder over tgt_in (B, T) from `state`: (logits (B, T, V), state).
+
+        With attention, each decoder state s_t looks at every encoder state
+        and the output reads s_t together with what it found, c_t.
+        """
+        x = self.tgt_embed(tgt_in)  # (B, T, E)
+        s, state = run_recurrent(self.decoder, x, state=state)  # (B, T, H)
+        if self.attention is None:
+            return self.out(s), state
+        c, weights = self.attention(
+            s, memory.states, memory.mask, projected_keys=memory.keys
+        )  # (B, T, H), (B, T, S)
         self._weights.append(weights.detach())
-        x = torch.cat([self.tgt_embed(tokens), context], dim=-1)  # (B, E + H)
-        state = self.decoder(x, state)
-        h = state[0] if isinstance(state, tuple) else state
-        return torch.cat([h, context], dim=-1), state
+        return self.out(torch.cat([s, c], dim=-1)), state  # (B, T, 2H) -> (B, T, V)
