@@ -32,7 +32,7 @@ def test_forward_shapes(cell, attention):
     src, src_mask = padded_source()
     tgt_in = torch.tensor([[START, 4, 5, 6], [START, 7, 8, PAD]])
     assert model(src, tgt_in, src_mask).shape == (2, 4, 12)
-    assert model(src, tgt_in).shape == (2, 4, 12)  # no mask: all tokens real
+    assert model(src, tgt_in).shape == (2, 4, 12)  # no mask: pad ids are masked
     if attention:
         assert model.last_attention.shape == (2, 4, 5)
     else:

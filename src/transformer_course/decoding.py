@@ -25,19 +25,22 @@ def greedy_decode(
     start_id: int = 1,
     end_id: int = 2,
     max_len: int = 50,
+    pad_id: int = 0,
 ) -> list[list[int]]:
     """Translate src (B, S) by always taking the most likely next token.
 
     Returns one list of token ids per sentence, without <s> and </s>; a
-    sentence stops at its first </s> (or after `max_len` tokens). A model with
+    sentence stops at its first </s> (or after `max_len` tokens). Without
+    `src_mask`, the source's `pad_id` tokens are masked. A model with
     `encode`, `decoder_start` and `decode_step` is run one step at a time;
     a model with `encode` and `decode(tgt_in, memory, src_mask)` re-reads its
     prefix from the memory; any other model re-runs
     `forward(src, tgt_in, src_mask)` on the growing prefix.
     """
     check_shape(src, ("B", "S"), "src")
-    if src_mask is not None:
-        check_shape(src_mask, src.shape, "src_mask")
+    if src_mask is None:
+        src_mask = src != pad_id
+    check_shape(src_mask, src.shape, "src_mask")
     if max_len < 1:
         raise ValueError(f"max_len should be at least 1, got {max_len}")
     was_training = model.training

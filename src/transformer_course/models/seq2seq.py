@@ -114,8 +114,10 @@ class RNNEncoderDecoder(nn.Module):
         cell: str = "gru",
         attention: bool = False,
         attn_size: int | None = None,
+        pad_id: int = 0,
     ) -> None:
         super().__init__()
+        self.pad_id = pad_id
         if cell not in ("rnn", "lstm", "gru"):
             raise ValueError(f"cell should be 'rnn', 'lstm' or 'gru', got {cell!r}")
         self.src_vocab, self.tgt_vocab = src_vocab, tgt_vocab
@@ -149,7 +151,7 @@ class RNNEncoderDecoder(nn.Module):
         """Logits (B, T, V_tgt) for each next target token (teacher forcing).
 
         src (B, S) and tgt_in (B, T) are token ids, tgt_in starting with <s>;
-        src_mask (B, S) is True at real source tokens (None: no padding).
+        src_mask (B, S) is True at real source tokens (None: src != pad_id).
         """
         return self.decode(tgt_in, self.encode(src, src_mask))
 
@@ -159,7 +161,7 @@ class RNNEncoderDecoder(nn.Module):
         B, S = src.shape
         check_token_ids(src, self.src_vocab, "src")
         if src_mask is None:
-            src_mask = torch.ones(B, S, dtype=torch.bool, device=src.device)
+            src_mask = src != self.pad_id  # as the transformer does
         else:
             check_shape(src_mask, (B, S), "src_mask")
             src_mask = src_mask.bool()
