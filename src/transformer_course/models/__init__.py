@@ -46,3 +46,28 @@ __all__ = [
     "scaled_dot_product_attention",
     "sinusoidal_encoding",
 ]
+
+# Before the transformer: the window MLP (chapter 2), recurrent networks
+# (chapter 3) and the RNN encoder-decoder (chapter 4).
+from transformer_course.models.rnn import (
+    RecurrentClassifier,
+    RecurrentLM,
+    StepRNN,
+    gradient_by_distance,
+)
+from transformer_course.models.seq2seq import (
+    AdditiveAttention,
+    RNNEncoderDecoder,
+)
+from transformer_course.models.window import WindowLM, make_windows
+
+__all__ += [
+    "AdditiveAttention",
+    "RNNEncoderDecoder",
+    "RecurrentClassifier",
+    "RecurrentLM",
+    "StepRNN",
+    "WindowLM",
+    "gradient_by_distance",
+    "make_windows",
+]
