@@ -103,6 +103,7 @@ class Visit:
     math: dict = field(default_factory=dict)
     widgets: dict = field(default_factory=dict)
     solutions: list[dict] = field(default_factory=list)
+    animations: list[dict] = field(default_factory=list)
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +164,7 @@ def new_page(browser, base_url):
 
 
 # Waits until MathJax (if the page loads it) has typeset, then reports every image,
-# figure, piece of math, widget and solution cell on the page.
+# figure, piece of math, widget, solution cell and explorer on the page.
 INSPECT = """
 async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
@@ -221,7 +222,25 @@ async () => {
       };
     }
   );
-  return { images, figures, loose, math, widgets, solutions };
+  // Move each kernel-free explorer's slider to its last frame, as a reader would.
+  const animations = Array.from(document.querySelectorAll(".animation")).map(
+    (animation) => {
+      const slider = animation.querySelector("input[type=range]");
+      const img = animation.querySelector("img");
+      if (!slider || !img) return { slider: Boolean(slider), frames: 0 };
+      const first = img.getAttribute("src") || "";
+      slider.value = slider.max;
+      slider.dispatchEvent(new Event("input", { bubbles: true }));
+      const last = img.getAttribute("src") || "";
+      return {
+        slider: true,
+        frames: Number(slider.max) + 1,
+        shown: first !== "",
+        changed: first !== last,
+      };
+    }
+  );
+  return { images, figures, loose, math, widgets, solutions, animations };
 }
 """
 
@@ -248,6 +267,7 @@ def visits(new_page, base_url):
             record.math = seen["math"]
             record.widgets = seen["widgets"]
             record.solutions = seen["solutions"]
+            record.animations = seen["animations"]
             page.close()
             cache[name] = record
         return cache[name]
