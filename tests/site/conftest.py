@@ -10,6 +10,7 @@ Which site and which pages: see course_pages.py.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -19,6 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from course_pages import SITE
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -78,7 +81,6 @@ def browser(site: Path):
             "`apt-get update && apt-get install -y chromium` (see .ci/run).",
             returncode=1,
         )
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
@@ -163,6 +165,9 @@ def new_page(browser, base_url):
         context.close()
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+RENDERED_WIDGET = ".widget-subarea > .jupyter-widgets"
+
 # Waits until MathJax (if the page loads it) has typeset, then reports every image,
 # figure, piece of math, widget, solution cell and explorer on the page.
 INSPECT = """
@@ -199,12 +204,10 @@ async () => {
     ),
     loaded: Boolean(window.MathJax && MathJax.startup),
   };
-  const views = document.querySelectorAll(
-    'script[type="application/vnd.jupyter.widget-view+json"]'
-  ).length;
+  const views = document.querySelectorAll('script[type="WIDGET_VIEW"]').length;
   const widgets = {
     views: views,
-    rendered: document.querySelectorAll(".widget-subarea > .jupyter-widgets").length,
+    rendered: document.querySelectorAll("RENDERED_WIDGET").length,
   };
   const shown = (el) => el.checkVisibility();
   const solutions = Array.from(document.querySelectorAll(".cell.tag_solution")).map(
@@ -228,10 +231,13 @@ async () => {
       const slider = animation.querySelector("input[type=range]");
       const img = animation.querySelector("img");
       if (!slider || !img) return { slider: Boolean(slider), frames: 0 };
-      const first = img.getAttribute("src") || "";
-      slider.value = slider.max;
-      slider.dispatchEvent(new Event("input", { bubbles: true }));
-      const last = img.getAttribute("src") || "";
+      const show = (frame) => {
+        slider.value = frame;
+        slider.dispatchEvent(new Event("input", { bubbles: true }));
+        return img.getAttribute("src") || "";
+      };
+      const first = show(slider.min);
+      const last = show(slider.max);
       return {
         slider: true,
         frames: Number(slider.max) + 1,
@@ -242,7 +248,7 @@ async () => {
   );
   return { images, figures, loose, math, widgets, solutions, animations };
 }
-"""
+""".replace("RENDERED_WIDGET", RENDERED_WIDGET).replace("WIDGET_VIEW", WIDGET_VIEW)
 
 
 @pytest.fixture(scope="session")
@@ -256,11 +262,16 @@ def visits(new_page, base_url):
             response = page.goto(base_url + name + ".html", wait_until="load")
             record.status = response.status if response else None
             page.wait_for_load_state("networkidle")
+            views = page.locator(f'script[type="{WIDGET_VIEW}"]').count()
+            if views:
+                # The widget manager renders after load; wait for it (or report).
+                with contextlib.suppress(PlaywrightTimeout):
+                    page.wait_for_function(
+                        f"document.querySelectorAll('{RENDERED_WIDGET}').length"
+                        f" >= {views}",
+                        timeout=5_000,
+                    )
             seen = page.evaluate(INSPECT)
-            if seen["widgets"]["views"]:
-                # The widget manager renders after load; give it a moment.
-                page.wait_for_timeout(1000)
-                seen = page.evaluate(INSPECT)
             record.images = seen["images"]
             record.figures = seen["figures"]
             record.loose_images = seen["loose"]

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from course_pages import CHAPTERS, PAGES, SCREENSHOTS
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 IMAGE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
 FIGURE_NUMBER = re.compile(r"^Figure \d+(\.\d+)*\s*$")
@@ -147,8 +148,6 @@ def test_solutions_are_closed(visits, name):
 
 
 def test_search_finds_a_chapter(new_page, base_url):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     page, visit = new_page("search")
     page.goto(f"{base_url}search.html?q=bigram", wait_until="load")
     try:
