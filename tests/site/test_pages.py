@@ -1,8 +1,9 @@
 """Page tests: the built site, opened in a real headless browser.
 
 Run with `make site-tests` after `make book`. Every page of `_toc.yml` is opened
-once (see conftest.py); the tests below assert on what the browser saw there,
-and a few open a page again to click, slide or search.
+once (see conftest.py), where each explorer's slider is moved too; the tests
+below assert on what the browser saw there. A few open a page again: to search,
+to follow the site root's redirect and to take screenshots in both themes.
 """
 
 from __future__ import annotations
