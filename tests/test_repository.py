@@ -83,7 +83,9 @@ def test_every_solution_is_hidden_on_the_site(path):
     for cell in solutions:
         tags = cell["metadata"]["tags"]
         if cell["cell_type"] == "code":
-            assert "hide-input" in tags or "remove-cell" in tags, cell["source"]
+            # hide-cell folds the code and its output (the check's verdict) into
+            # one closed dropdown; hide-input would leave the output showing.
+            assert "hide-cell" in tags or "remove-cell" in tags, cell["source"]
         else:
             assert "{dropdown}" in "".join(cell["source"]), cell["source"]
 
