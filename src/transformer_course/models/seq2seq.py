@@ -1,8 +1,10 @@
 """The RNN encoder-decoder, with and without additive attention (chapter 4).
 
 The encoder reads the source sentence into one state per token. Without
-attention the decoder starts from the encoder's last state and sees nothing
-else: the whole sentence must fit in one vector. With attention, each
+attention the decoder sees only the encoder's last state c: it starts from it,
+and every next word is predicted from the decoder state s_t together with c
+(as in Cho et al., 2014). The whole sentence must fit in that one vector.
+With attention, each
 decoder state s_t scores every encoder state with Bahdanau et al.'s (2015)
 additive score, takes their weighted average c_t, and the next word is
 predicted from s_t and c_t together.
@@ -132,7 +134,7 @@ class RNNEncoderDecoder(nn.Module):
             self.out = nn.Linear(2 * H, tgt_vocab)  # reads [s_t; c_t]
         else:
             self.attention = None
-            self.out = nn.Linear(H, tgt_vocab)  # reads s_t
+            self.out = nn.Linear(2 * H, tgt_vocab)  # reads [s_t; c], c fixed
         self._weights: list[torch.Tensor] = []
 
     @property
@@ -200,7 +202,9 @@ class RNNEncoderDecoder(nn.Module):
         x = self.tgt_embed(tgt_in)  # (B, T, E)
         s, state = run_recurrent(self.decoder, x, state=state)  # (B, T, H)
         if self.attention is None:
-            return self.out(s), state
+            final = memory.final[0] if isinstance(memory.final, tuple) else memory.final
+            c = final[:, None, :].expand_as(s)  # (B, H) -> (B, T, H), every step
+            return self.out(torch.cat([s, c], dim=-1)), state
         c, weights = self.attention(
             s, memory.states, memory.mask, projected_keys=memory.keys
         )  # (B, T, H), (B, T, S)
