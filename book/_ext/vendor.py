@@ -77,6 +77,7 @@ def main() -> int:
         )
         return 1
     copies.append((HERE / "widgets-setup.js", OWN / "widgets-setup.js"))
+    copies.append((HERE / "course.css", OWN / "course.css"))
     shutil.rmtree(STATIC, ignore_errors=True)
     for source, destination in copies:
         destination.parent.mkdir(parents=True, exist_ok=True)
