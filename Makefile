@@ -52,7 +52,7 @@ lab: $(READY)
 
 ## benchmark: time and memory of every chapter, speed of the modules
 benchmark: $(READY)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf _build student .jupyter_cache

@@ -1,0 +1,1 @@
+"""Speed and memory of the course, printed as tables (never asserted in tests)."""
