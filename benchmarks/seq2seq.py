@@ -63,7 +63,7 @@ def rnn_translation_rows(
     lr: float = SETTINGS["lr"],
     cell: str = SETTINGS["cell"],
     attn_size: int = SETTINGS["attn_size"],
-    n_test: int = 200,
+    n_test: int = 100,
     seed: int = 0,
     log_every: int | None = None,
 ) -> list[dict]:
