@@ -100,7 +100,7 @@ def test_bigram_counts_transposed_gets_a_hint():
 
 def test_bigram_counts_across_sequences_gets_a_hint():
     def joined(sequences, vocab_size):
-        return _counts([sum(sequences, [])], vocab_size)
+        return _counts([[t for s in sequences for t in s]], vocab_size)
 
     result = ch01.check_bigram_counts(joined)
     assert not result
