@@ -138,7 +138,7 @@ def format_rows(rows: list[dict]) -> str:
             f"{name} {cells}  {row['seconds']:8.1f}  {row['cpu_seconds']:6.1f}"
             f"  {row['final_loss']:.3f}"
         )
-    lines.append("(exact match of greedy translations; token accuracy in the rows)")
+    lines.append("(exact match of greedy translations of held-out sentences)")
     return "\n".join(lines)
 
 
@@ -167,7 +167,7 @@ def main() -> None:
         acc = ", ".join(f"{k}: {v:.2f}" for k, v in row["token_accuracy"].items())
         print(f"token accuracy, attention={row['attention']}: {acc}")
     print(f"test sentences per length: {rows[0]['n_test']}")
-    print(f"total {time.perf_counter() - start:.0f} s on {args.threads} threads")
+    print(f"total {time.perf_counter() - start:.0f} s, torch threads: {args.threads}")
 
 
 if __name__ == "__main__":
