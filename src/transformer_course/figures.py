@@ -80,14 +80,21 @@ def heatmap(
     annotate: bool = False,
     colorbar: bool = True,
     fmt: str = "{:.2f}",
+    gamma: float = 1.0,
 ) -> mpl.image.AxesImage:
     """Draw `matrix` (rows × columns) as a heatmap with its labels.
 
     Attention weights are drawn with queries as rows and keys as columns, so a
-    row reads as "where this token looked".
+    row reads as "where this token looked". A `gamma` below 1 stretches the
+    colours of small values, for tables where a few large values would leave
+    everything else the same dark colour.
     """
     data = as_array(matrix)
-    image = ax.imshow(data, vmin=vmin, vmax=vmax, aspect="auto")
+    if gamma != 1.0:
+        norm = mpl.colors.PowerNorm(gamma, vmin=vmin, vmax=vmax)
+        image = ax.imshow(data, norm=norm, aspect="auto")
+    else:
+        image = ax.imshow(data, vmin=vmin, vmax=vmax, aspect="auto")
     ax.grid(False)
     if row_labels is not None:
         ax.set_yticks(range(len(row_labels)), labels=row_labels)
