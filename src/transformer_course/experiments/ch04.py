@@ -136,9 +136,10 @@ def draw_encoder_decoder(
 ) -> None:
     """Draw the RNN encoder-decoder translating `english` into `french`.
 
-    Without attention only the encoder's last state reaches the decoder; with
-    attention every decoder step also reads all the encoder states (drawn for
-    one step, the others do the same).
+    Without attention only the encoder's last state c reaches the decoder: it
+    starts the decoder and every output reads it. With attention every output
+    also reads a weighted sum of all the encoder states (drawn for one step,
+    the others do the same).
     """
     S, T = len(english), len(french) + 1
     gap = 1.6  # between the last encoder cell and the first decoder cell
@@ -168,16 +169,28 @@ def draw_encoder_decoder(
         _arrow(ax, (x, 0.3), (x, 0.85))
         if t:
             _arrow(ax, (x - 0.6, 0), (x - 0.4, 0))
-    _arrow(ax, (enc_x[-1] + 0.4, 0), (dec_x[0] - 0.4, 0), COLORS["vermillion"], 2.2)
+    red = COLORS["vermillion"]
+    _arrow(ax, (enc_x[-1] + 0.4, 0), (dec_x[0] - 0.4, 0), red, 2.2)
     ax.text(
-        (enc_x[-1] + dec_x[0]) / 2,
-        0.22,
-        "one vector" if not attention else "",
-        ha="center",
-        va="bottom",
-        color=COLORS["vermillion"],
-        fontsize=9,
+        (enc_x[-1] + dec_x[0]) / 2, 0.22, "$c$", ha="center", va="bottom", color=red
     )
+    if not attention:
+        # The last encoder state c is read again by every output.
+        bus = 1.75
+        ax.plot([enc_x[-1], enc_x[-1]], [0.3, bus], color=red, linewidth=1.2)
+        ax.plot([enc_x[-1], dec_x[-1] - 0.5], [bus, bus], color=red, linewidth=1.2)
+        for x in dec_x:
+            ax.plot([x - 0.5, x - 0.5], [bus, 0.6], color=red, linewidth=1.2)
+            _arrow(ax, (x - 0.5, 0.6), (x - 0.02, 0.6), red, 1.2)
+        ax.text(
+            (enc_x[-1] + dec_x[-1]) / 2,
+            2.05,
+            "$c$, the encoder's last state: one vector for the whole sentence",
+            ha="center",
+            va="center",
+            color=red,
+            fontsize=9,
+        )
     if attention:
         target = dec_x[2] if T > 2 else dec_x[-1]
         # Every encoder state feeds one bus that comes down into the step.
@@ -200,6 +213,6 @@ def draw_encoder_decoder(
     ax.text((enc_x[0] + enc_x[-1]) / 2, -1.65, "encoder (English)", ha="center")
     ax.text((dec_x[0] + dec_x[-1]) / 2, -1.65, "decoder (French)", ha="center")
     ax.set_xlim(-0.7, dec_x[-1] + 0.7)
-    ax.set_ylim(-1.95, 2.3 if attention else 1.4)
+    ax.set_ylim(-1.95, 2.3)
     ax.set_aspect("equal")
     ax.axis("off")
