@@ -103,11 +103,12 @@ def draw_window(
     window: int,
     y: float = 0.0,
     highlight: int | None = None,
+    offset: float = 0.0,
 ) -> None:
     """Draw `words` then a `?`, boxing the last `window` words the model reads.
 
     Words outside the window are drawn faded; `highlight` (an index into
-    `words`) is drawn in orange, for a clue.
+    `words`) is drawn in orange, for a clue. The first word sits at x = `offset`.
     """
     n = len(words)
     for i, word in enumerate(words):
@@ -115,13 +116,13 @@ def draw_window(
         color = COLORS["orange"] if i == highlight else COLORS["blue"]
         if not seen:
             color = "#B8C4CE" if i != highlight else "#F2CF8A"
-        _box(ax, i, y, word, color, filled=seen)
-    _box(ax, n, y, "?", COLORS["green"])
-    left = max(n - window, 0) - 0.55
+        _box(ax, offset + i, y, word, color, filled=seen)
+    _box(ax, offset + n, y, "?", COLORS["green"])
+    left = offset + max(n - window, 0) - 0.55
     ax.add_patch(
         FancyBboxPatch(
             (left, y - 0.42),
-            n - 0.45 - left,
+            offset + n - 0.45 - left,
             0.84,
             boxstyle="round,pad=0.02,rounding_size=0.12",
             fill=False,
@@ -130,7 +131,9 @@ def draw_window(
             linestyle="--",
         )
     )
-    ax.set_xlim(-0.6, n + 0.6)
+    ax.set_xlim(
+        min(ax.get_xlim()[0], offset - 0.6), max(ax.get_xlim()[1], offset + n + 0.6)
+    )
     ax.set_ylim(min(ax.get_ylim()[0], y - 0.6), max(ax.get_ylim()[1], y + 0.6))
     ax.set_aspect("equal")
     ax.axis("off")
