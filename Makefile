@@ -10,6 +10,8 @@ SITE := _build/html
 
 # Everything below runs inside the virtual environment.
 export PATH := $(abspath $(BIN)):$(PATH)
+# Idle OpenMP threads sleep instead of spinning, which matters on shared machines.
+export OMP_WAIT_POLICY := PASSIVE
 
 .PHONY: book test lint unit notebooks site-tests student lab benchmark clean
 

@@ -16,13 +16,15 @@ DEFAULT_SEED = 0
 def seed_everything(seed: int = DEFAULT_SEED) -> torch.Generator:
     """Seed Python, NumPy and torch, and return a torch generator for sampling.
 
-    torch is limited to two threads: the course is timed on two cores, and
-    fewer threads than cores keeps results the same from run to run.
+    torch runs on one thread. The course's models are so small that a second
+    thread gains little, and on a busy machine (a shared Binder server, a
+    laptop doing other work) threads that wait for each other made training
+    tens of times slower. One thread also gives the same numbers on every run.
     """
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    torch.set_num_threads(1)
     return torch.Generator().manual_seed(seed)
 
 
