@@ -1,7 +1,8 @@
 """Chapter 3's experiments: the unrolled drawing, timing by length, delayed copy.
 
 `draw_unrolled` draws a recurrent cell repeated over the tokens of a sentence;
-`fastest_seconds` and `time_by_length` time forward passes; `copy_accuracy`
+`fastest_seconds` and `time_by_length` time forward passes, on one thread
+(`one_thread`); `copy_accuracy`
 trains one recurrent classifier on the delayed-copy probe and tests it on new
 sequences.
 """
@@ -9,7 +10,8 @@ sequences.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 
 import matplotlib.pyplot as plt
@@ -89,6 +91,22 @@ def draw_unrolled(ax: plt.Axes, tokens: Sequence[str]) -> None:
     ax.axis("off")
 
 
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread inside the block, then restore the number.
+
+    The layers of this chapter are small: a second thread does not make them
+    faster, and when another program keeps the second core busy, threads that
+    wait for each other can make them many times slower.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def fastest_seconds(run: Callable[[], object], repeats: int = 7) -> float:
     """The shortest wall-clock time of `run()` over `repeats` calls, after a warm-up.
 
@@ -116,20 +134,16 @@ def time_by_length(
 ) -> dict[str, list[float]]:
     """The fastest seconds of one forward pass of each layer, for each length.
 
-    Timed on one thread (restored afterwards), so that the numbers depend less
-    on how busy the other cores are.
+    Timed on one thread (see `one_thread`), so that the numbers depend less on
+    how busy the other cores are.
     """
     generator = torch.Generator().manual_seed(seed)
     times: dict[str, list[float]] = {name: [] for name in layers}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_thread():
         for T in lengths:
             x = torch.randn(batch_size, T, input_size, generator=generator)
             for name, layer in layers.items():
                 times[name].append(fastest_seconds(partial(layer, x), repeats))
-    finally:
-        torch.set_num_threads(threads)
     return times
 
 
@@ -161,18 +175,19 @@ def copy_accuracy(
     model = RecurrentClassifier(n_symbols, 16, hidden_size, cell=cell)
     if keep_bias and cell in ("lstm", "gru"):
         start_gates(model.rnn, keep_bias)
-    history = train(
-        model,
-        minibatches(inputs, targets, batch_size=batch_size, seed=seed),
-        classification_loss,
-        steps=steps,
-        lr=lr,
-        seed=seed,
-        log_every=steps,
-        label=f"{cell:4} delay {delay:2d}",
-        progress=False,
-    )
-    return accuracy(model, test_in, test_out), history
+    with one_thread():
+        history = train(
+            model,
+            minibatches(inputs, targets, batch_size=batch_size, seed=seed),
+            classification_loss,
+            steps=steps,
+            lr=lr,
+            seed=seed,
+            log_every=steps,
+            label=f"{cell:4} delay {delay:2d}",
+            progress=False,
+        )
+        return accuracy(model, test_in, test_out), history
 
 
 @torch.no_grad()
