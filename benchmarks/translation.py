@@ -20,6 +20,12 @@ from transformer_course.decoding import evaluate_translation
 from transformer_course.models.transformer import Transformer
 from transformer_course.training import train_translation
 
+
+def n_clauses(english: str) -> int:
+    """The number of clauses of a grammar sentence: its conjunctions plus one."""
+    return 1 + sum(word in ("and", "but") for word in english.split())
+
+
 SETTINGS = dict(
     n_train=8000,
     n_test=500,
@@ -50,7 +56,7 @@ def transformer_translation_row(seed: int = 0, log_every: int | None = None, **o
         n_layers=s["n_layers"],
         d_ff=s["d_ff"],
         dropout=s["dropout"],
-        max_len=64,
+        max_len=128,
     )
     cpu_start = time.process_time()
     history = train_translation(
@@ -66,8 +72,14 @@ def transformer_translation_row(seed: int = 0, log_every: int | None = None, **o
     )
     cpu_seconds = time.process_time() - cpu_start
     model.eval()
+    by_length: dict[int, list] = {}
+    for pair in data.splits.test:
+        by_length.setdefault(n_clauses(pair.english), []).append(pair)
     with torch.no_grad():
         scores = evaluate_translation(model, data, data.splits.test)
+        lengths = {
+            k: evaluate_translation(model, data, v) for k, v in by_length.items()
+        }
     return {
         "model": "transformer",
         "seconds": history.seconds,
@@ -75,6 +87,9 @@ def transformer_translation_row(seed: int = 0, log_every: int | None = None, **o
         "final_loss": history.final_loss(),
         "exact_match": scores["exact_match"],
         "token_accuracy": scores["token_accuracy"],
+        "exact_match_by_clauses": {
+            k: lengths[k]["exact_match"] for k in sorted(lengths)
+        },
         "n_test": len(data.splits.test),
         "parameters": sum(p.numel() for p in model.parameters()),
     }
