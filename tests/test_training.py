@@ -10,6 +10,7 @@ from transformer_course.models.seq2seq import RNNEncoderDecoder
 from transformer_course.training import (
     History,
     TrainConfig,
+    make_scheduler,
     sequence_loss,
     train,
     translation_loss,
@@ -199,3 +200,35 @@ def test_translate_and_train_translation_on_the_grammar():
     assert 0 <= scores["token_accuracy"] <= 1
     with pytest.raises(TypeError, match="list of strings"):
         translate(model, data, "the cat sleeps .")
+
+
+def test_learning_rate_warms_up_and_falls_to_zero():
+    layer = torch.nn.Linear(2, 2)
+    optimizer = torch.optim.SGD(layer.parameters(), lr=1.0)
+    config = TrainConfig(steps=10, schedule="linear", warmup=4)
+    scheduler = make_scheduler(optimizer, config, total=10)
+    rates = []
+    for _ in range(10):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert rates[0] == pytest.approx(0.25)  # first of four warm-up steps
+    assert rates[3] == pytest.approx(0.7)  # warmed up, 3 of 10 steps decayed
+    assert all(a > b for a, b in zip(rates[3:], rates[4:], strict=False))
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0)
+
+
+def test_constant_schedule_leaves_the_learning_rate_alone():
+    layer = torch.nn.Linear(2, 2)
+    optimizer = torch.optim.SGD(layer.parameters(), lr=1.0)
+    assert make_scheduler(optimizer, TrainConfig(steps=5), total=5) is None
+
+
+def test_schedule_settings_are_explained():
+    with pytest.raises(ValueError, match="schedule should be one of"):
+        TrainConfig(steps=5, schedule="cosine")
+    with pytest.raises(ValueError, match="warmup should be >= 0"):
+        TrainConfig(steps=5, warmup=-1)
+    optimizer = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=1.0)
+    with pytest.raises(ValueError, match="needs the number of steps"):
+        make_scheduler(optimizer, TrainConfig(epochs=2, schedule="linear"), None)
