@@ -28,6 +28,7 @@ import time
 import torch
 
 from transformer_course.data import TranslationData
+from transformer_course.data.grammar import count_clauses
 from transformer_course.decoding import evaluate_translation
 from transformer_course.models.seq2seq import RNNEncoderDecoder
 from transformer_course.training import train_translation
@@ -46,11 +47,6 @@ SETTINGS = dict(
     cell="gru",
     attn_size=32,
 )
-
-
-def n_clauses(english: str) -> int:
-    """The number of clauses of a grammar sentence: its conjunctions plus one."""
-    return 1 + sum(word in ("and", "but") for word in english.split())
 
 
 def rnn_translation_rows(
@@ -81,7 +77,7 @@ def rnn_translation_rows(
     )
     by_length: dict[int, list] = {}
     for pair in data.splits.test:
-        by_length.setdefault(n_clauses(pair.english), []).append(pair)
+        by_length.setdefault(count_clauses(pair.english), []).append(pair)
     rows = []
     for attention in (False, True):
         torch.manual_seed(seed)

@@ -16,15 +16,10 @@ import time
 import torch
 
 from transformer_course.data import TranslationData
+from transformer_course.data.grammar import count_clauses
 from transformer_course.decoding import evaluate_translation
 from transformer_course.models.transformer import Transformer
 from transformer_course.training import train_translation
-
-
-def n_clauses(english: str) -> int:
-    """The number of clauses of a grammar sentence: its conjunctions plus one."""
-    return 1 + sum(word in ("and", "but") for word in english.split())
-
 
 SETTINGS = dict(
     n_train=8000,
@@ -77,7 +72,7 @@ def transformer_translation_row(seed: int = 0, log_every: int | None = None, **o
     model.eval()
     by_length: dict[int, list] = {}
     for pair in data.splits.test:
-        by_length.setdefault(n_clauses(pair.english), []).append(pair)
+        by_length.setdefault(count_clauses(pair.english), []).append(pair)
     with torch.no_grad():
         scores = evaluate_translation(model, data, data.splits.test)
         lengths = {

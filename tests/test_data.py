@@ -373,3 +373,13 @@ def test_batches_are_seeded_and_cover_val_and_test_words():
         assert data.tgt_tokenizer.unk_id not in tgt
     with pytest.raises(ValueError, match="batch_size"):
         next(data.batches(data.splits.train, 0))
+
+
+def test_clauses_are_counted_and_grouped():
+    count = grammar.count_clauses
+    assert count("the cat sleeps .") == 1
+    assert count("the cat sleeps and a dog runs but the bat flies .") == 3
+    pairs = generate_pairs(30, seed=4, n_clauses=(1, 3))
+    groups = grammar.group_by_clauses(pairs)
+    assert list(groups) == sorted(groups) and sum(map(len, groups.values())) == 30
+    assert all(count(p.english) == k for k, v in groups.items() for p in v)

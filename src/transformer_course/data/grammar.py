@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 # What a noun is, which decides the verbs and adjectives it goes with.
@@ -500,6 +500,19 @@ def _parse(english: str) -> Sentence:
         tuple(_Reader(words, english).clause() for words in clauses),
         tuple(conjunctions),
     )
+
+
+def count_clauses(english: str) -> int:
+    """The number of clauses of a sentence of the grammar: its conjunctions + 1."""
+    return 1 + sum(word in CONJUNCTIONS for word in english.split())
+
+
+def group_by_clauses(pairs: Sequence[Pair]) -> dict[int, list[Pair]]:
+    """The pairs grouped by the number of clauses of their English side."""
+    groups: dict[int, list[Pair]] = {}
+    for pair in pairs:
+        groups.setdefault(count_clauses(pair.english), []).append(pair)
+    return dict(sorted(groups.items()))
 
 
 def translate(english: str) -> str:

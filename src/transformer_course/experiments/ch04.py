@@ -16,22 +16,13 @@ import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from torch import nn
 
-from transformer_course.data import Pair, TranslationData, align
+from transformer_course.data import Pair, TranslationData, align, grammar
 from transformer_course.decoding import evaluate_translation
 from transformer_course.figures import COLORS, INK
 
-
-def n_clauses(english: str) -> int:
-    """The number of clauses of a grammar sentence: its conjunctions plus one."""
-    return 1 + sum(word in ("and", "but") for word in english.split())
-
-
-def by_clauses(pairs: Sequence[Pair]) -> dict[int, list[Pair]]:
-    """The pairs grouped by their number of clauses, in increasing order."""
-    groups: dict[int, list[Pair]] = {}
-    for pair in pairs:
-        groups.setdefault(n_clauses(pair.english), []).append(pair)
-    return dict(sorted(groups.items()))
+# The chapter's names for the grammar's helpers.
+n_clauses = grammar.count_clauses
+by_clauses = grammar.group_by_clauses
 
 
 def exact_match_by_clauses(
