@@ -75,6 +75,17 @@ def test_chapter_figures_have_a_numbered_caption(visits, name):
     )
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_figure_options_do_not_leak_into_captions(visits, name):
+    """A figure option written over two lines ends up as caption text."""
+    leaks = [
+        figure["caption"][:80]
+        for figure in visits(name).figures
+        if re.search(r":(alt|width|name|align|height):", figure["caption"])
+    ]
+    assert not leaks, "figure options shown as caption text:\n" + "\n".join(leaks)
+
+
 def test_math_is_rendered(visits):
     with_math = [visits(name) for name in PAGES if visits(name).math["count"]]
     assert with_math, "no page of the site has any math to render"
